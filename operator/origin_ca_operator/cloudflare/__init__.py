@@ -12,7 +12,6 @@ from origin_ca_operator.cloudflare.client import (
 )
 from origin_ca_operator.cloudflare.credentials import Credential, CredentialKind
 from origin_ca_operator.cloudflare.models import (
-    APIRequestType,
     OriginCertificate,
     Revocation,
     TokenStatus,
@@ -23,7 +22,6 @@ from origin_ca_operator.cloudflare.retry import RetryPolicy
 __all__ = [
     "DEFAULT_BASE_URL",
     "APIObserver",
-    "APIRequestType",
     "Credential",
     "CredentialKind",
     "OriginCAClient",

@@ -16,12 +16,12 @@ from typing import Any, Protocol
 import httpx
 
 from origin_ca_operator import __version__
+from origin_ca_operator.certificates.roots import RequestType
 from origin_ca_operator.cloudflare.credentials import (
     SERVICE_KEY_REMOVAL_NOTICE,
     Credential,
 )
 from origin_ca_operator.cloudflare.models import (
-    APIRequestType,
     OriginCertificate,
     Revocation,
     TokenStatus,
@@ -114,7 +114,7 @@ class OriginCAClient:
         self,
         csr_pem: str,
         hostnames: Sequence[str],
-        request_type: APIRequestType,
+        request_type: RequestType,
         requested_validity_days: int,
     ) -> OriginCertificate:
         """Ask the Origin CA to sign a CSR for the hostnames."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,13 +9,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from origin_ca_operator.errors import CloudflareAPIError
-
-
-class APIRequestType(enum.Enum):
-    """The ``request_type`` of a create call; it picks the signing root."""
-
-    ORIGIN_RSA = "origin-rsa"
-    ORIGIN_ECC = "origin-ecc"
 
 
 @dataclass(frozen=True)
