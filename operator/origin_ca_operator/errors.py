@@ -8,6 +8,8 @@
     │   ├── HostnameError            IP address, bad wildcard, too many names
     │   └── ValidityError            no allowed validity for the request
     ├── ConfigurationError           a flag, Secret or key the operator needs is wrong
+    │   ├── SecretNotFoundError      the credential Secret does not exist
+    │   └── SecretKeyNotFoundError   the Secret lacks the key the issuer names
     └── CloudflareAPIError           the Origin CA API said no (code, status, ray id)
         ├── PermanentAPIError        asking again gives the same answer
         │   ├── AuthenticationError          1001, 9106, 10000, 1016
@@ -47,6 +49,14 @@ class ValidityError(InvalidRequestError):
 
 class ConfigurationError(OriginCAError):
     """Something the operator was given (flag, Secret, key) is missing or wrong."""
+
+
+class SecretNotFoundError(ConfigurationError):
+    """The Secret an issuer names does not exist where the issuer may read it."""
+
+
+class SecretKeyNotFoundError(ConfigurationError):
+    """The Secret exists but has no (or an empty) value under the named key."""
 
 
 class CloudflareAPIError(OriginCAError):
