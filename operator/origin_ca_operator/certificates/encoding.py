@@ -29,7 +29,11 @@ def chain_der(cert: x509.Certificate) -> bytes:
 
 
 def chain_pkcs7(certs: Sequence[x509.Certificate]) -> bytes:
-    """The chain as a DER PKCS#7 (degenerate SignedData) bundle."""
+    """The chain as a DER PKCS#7 (degenerate SignedData) bundle.
+
+    PKCS#7 holds its certificates as a set, which DER sorts: a reader gets them
+    back in that order, not necessarily leaf first.
+    """
     _require_leaf(certs)
     return pkcs7.serialize_certificates(list(certs), serialization.Encoding.DER)
 

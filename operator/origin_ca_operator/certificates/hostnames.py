@@ -141,9 +141,19 @@ def _punycode(label: str, hostname: str) -> str:
 
 
 def _check_punycode(label: str, hostname: str) -> None:
+    # Only raw punycode is checked, not IDNA's mapping, so that names valid under
+    # IDNA 2008 but mapped away by IDNA 2003 (xn--zca, for ß) are kept.
+    encoded = label[4:].encode("ascii")
     try:
-        label[4:].encode("ascii").decode("punycode")
+        decoded = encoded.decode("punycode")
     except UnicodeError:
+        decoded = ""
+    valid = (
+        decoded.isprintable()
+        and not decoded.isascii()
+        and decoded.encode("punycode") == encoded
+    )
+    if not valid:
         raise HostnameError(
             f"hostname {_shown(hostname)} has the label {label} that starts with "
             "xn-- but is not valid punycode; write the name in Unicode instead"
