@@ -95,16 +95,12 @@ async def start_emulator(config: EmulatorConfig | None = None) -> RunningEmulato
         faults=Faults(latency_ms=config.latency_ms),
     )
 
-    runner = web.AppRunner(build_app(state), access_log=None, handle_signals=False)
+    runner = web.AppRunner(
+        build_app(state), access_log=None, shutdown_timeout=SHUTDOWN_SECONDS
+    )
     await runner.setup()
     tls = _tls_context(config)
-    site = web.TCPSite(
-        runner,
-        config.host,
-        config.port,
-        ssl_context=tls,
-        shutdown_timeout=SHUTDOWN_SECONDS,
-    )
+    site = web.TCPSite(runner, config.host, config.port, ssl_context=tls)
     try:
         await site.start()
     except BaseException:
