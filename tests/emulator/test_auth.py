@@ -5,10 +5,14 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from origin_ca_operator.emulator import EmulatorConfig, start_emulator
+
 from .support import (
+    EXAMPLE_ORG_ID,
     SERVICE_KEY,
     TOKEN_ALL_ZONES,
     TOKEN_WITHOUT_PERMISSION,
+    ZONES,
     assert_failure,
     bearer,
     create_body,
@@ -118,3 +122,17 @@ async def test_bearer_token_wins_over_a_service_key(
     }
     response = await anonymous.get("/client/v4/certificates/1", headers=headers)
     assert_failure(response, 10000, 401)
+
+
+async def test_token_may_name_its_zones_by_id() -> None:
+    config = EmulatorConfig(zones=ZONES, tokens={"by-id": [EXAMPLE_ORG_ID]})
+    async with (
+        await start_emulator(config) as emulator,
+        httpx.AsyncClient(
+            base_url=emulator.base_url, headers=bearer("by-id")
+        ) as client,
+    ):
+        body = create_body(hostnames=["www.example.org"])
+        result_of(await client.post("/certificates", json=body))
+        body = create_body(hostnames=["www.example.com"])
+        assert_failure(await client.post("/certificates", json=body), 1010, 400)

@@ -84,7 +84,7 @@ async def create_certificate(request: web.Request) -> web.Response:
     create = parse_create_request(await request.read())
     zone_ids = _zones_of_hostnames(state, credential, create.hostnames)
 
-    stored = _issue(state, create, zone_ids)
+    stored = await _issue(state, create, zone_ids)
     logger.info(
         "issued certificate %s for %s (%s, %d days)",
         stored.id,
@@ -111,8 +111,14 @@ async def revoke_certificate(request: web.Request) -> web.Response:
     if stored.revoked_at is not None:
         raise ApiError(1014, f"Certificate {stored.id} was already revoked")
 
+    # Stamped before the write, so that a concurrent second revoke sees it.
     stored.revoked_at = format_revoked_at(datetime.datetime.now(datetime.UTC))
-    state.store.save(stored)
+    try:
+        await state.store.save(stored)
+    except OSError as error:
+        stored.revoked_at = None
+        logger.error("could not store revocation of %s: %s", stored.id, error)
+        raise ApiError(1100) from None
     logger.info("revoked certificate %s", stored.id)
     return success({"id": stored.id, "revoked_at": stored.revoked_at})
 
@@ -126,7 +132,7 @@ async def verify_token(request: web.Request) -> web.Response:
     )
 
 
-def _issue(
+async def _issue(
     state: EmulatorState, create: CreateRequest, zone_ids: list[str]
 ) -> StoredCertificate:
     now = datetime.datetime.now(datetime.UTC)
@@ -150,7 +156,7 @@ def _issue(
         sequence=state.store.next_sequence(),
     )
     try:
-        state.store.save(stored)
+        await state.store.save(stored)
     except OSError as error:
         logger.error("could not store certificate %s: %s", stored.id, error)
         raise ApiError(1100) from None

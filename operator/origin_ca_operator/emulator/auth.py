@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from origin_ca_operator.emulator.config import Zone
+from origin_ca_operator.emulator.config import Zone, normalize_zone_name
 from origin_ca_operator.emulator.envelope import ApiError
 from origin_ca_operator.errors import ConfigurationError
 
@@ -98,16 +98,19 @@ class Authenticator:
 def _zone_ids(
     zones: Sequence[Zone], references: Iterable[str] | None
 ) -> frozenset[str]:
+    """The ids of the zones a token names (by name or id); None means all."""
     if references is None:
         return frozenset(zone.id for zone in zones)
-    by_reference = {zone.name: zone.id for zone in zones}
-    by_reference.update({zone.id: zone.id for zone in zones})
+    by_reference = {zone.id: zone.id for zone in zones}
+    by_reference.update({zone.name: zone.id for zone in zones})
     chosen = set()
     for reference in references:
-        key = reference.strip().rstrip(".").lower()
-        if key not in by_reference and reference not in by_reference:
+        zone_id = by_reference.get(reference.strip())
+        if zone_id is None:
+            zone_id = by_reference.get(normalize_zone_name(reference))
+        if zone_id is None:
             raise ConfigurationError(
                 f"a token names zone {reference!r}, which is not among the zones"
             )
-        chosen.add(by_reference.get(key) or by_reference[reference])
+        chosen.add(zone_id)
     return frozenset(chosen)

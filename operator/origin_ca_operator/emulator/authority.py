@@ -40,12 +40,22 @@ LEAF_SUBJECT = x509.Name(
     ]
 )
 
-# request_type -> (file stem, organisational unit of the root)
+
+@dataclass(frozen=True)
+class RootKind:
+    """Which root a request type uses: its file names, subject unit and key."""
+
+    stem: str
+    unit: str
+    elliptic: bool
+
+
 ROOT_KINDS = {
-    "origin-rsa": ("origin_ca_rsa_root", "CloudFlare Origin SSL Certificate Authority"),
-    "origin-ecc": (
-        "origin_ca_ecc_root",
-        "CloudFlare Origin SSL ECC Certificate Authority",
+    "origin-rsa": RootKind(
+        "origin_ca_rsa_root", "CloudFlare Origin SSL Certificate Authority", False
+    ),
+    "origin-ecc": RootKind(
+        "origin_ca_ecc_root", "CloudFlare Origin SSL ECC Certificate Authority", True
     ),
 }
 
@@ -78,8 +88,8 @@ class Authority:
 
     def __init__(self, roots_dir: Path) -> None:
         self.roots = {
-            request_type: _load_or_create_root(roots_dir, stem, unit)
-            for request_type, (stem, unit) in ROOT_KINDS.items()
+            request_type: _load_or_create_root(roots_dir, kind)
+            for request_type, kind in ROOT_KINDS.items()
         }
 
     def sign(
@@ -154,7 +164,8 @@ def _leaf_extensions(
     ]
 
 
-def _load_or_create_root(roots_dir: Path, stem: str, unit: str) -> Root:
+def _load_or_create_root(roots_dir: Path, kind: RootKind) -> Root:
+    stem = kind.stem
     certificate_path = roots_dir / f"{stem}.pem"
     key_path = roots_dir / f"{stem}.key"
     if certificate_path.exists() != key_path.exists():
@@ -165,7 +176,7 @@ def _load_or_create_root(roots_dir: Path, stem: str, unit: str) -> Root:
     if certificate_path.exists():
         return _load_root(certificate_path, key_path)
 
-    root = _create_root(unit, stem)
+    root = _create_root(kind)
     roots_dir.mkdir(parents=True, exist_ok=True)
     key_pem = root.private_key.private_bytes(
         serialization.Encoding.PEM,
@@ -187,9 +198,9 @@ def _load_root(certificate_path: Path, key_path: Path) -> Root:
     return Root(certificate=certificate, private_key=key)
 
 
-def _create_root(unit: str, stem: str) -> Root:
+def _create_root(kind: RootKind) -> Root:
     key: RootKey
-    if "ecc" in stem:
+    if kind.elliptic:
         key = ec.generate_private_key(ec.SECP256R1())
     else:
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -197,7 +208,7 @@ def _create_root(unit: str, stem: str) -> Root:
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, "CloudFlare, Inc."),
-            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, kind.unit),
             x509.NameAttribute(NameOID.LOCALITY_NAME, "San Francisco"),
             x509.NameAttribute(NameOID.STATE_OR_PROVINCE_NAME, "California"),
             x509.NameAttribute(NameOID.COMMON_NAME, EMULATOR_ROOT_CN),

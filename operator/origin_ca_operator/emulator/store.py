@@ -7,6 +7,7 @@ Certificates are never deleted: revoking only stamps ``revoked_at``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import tempfile
@@ -84,10 +85,15 @@ class CertificateStore:
         self._next_sequence += 1
         return sequence
 
-    def save(self, certificate: StoredCertificate) -> None:
-        """Write a new or changed certificate to disk, then keep it in memory."""
+    async def save(self, certificate: StoredCertificate) -> None:
+        """Write a new or changed certificate to disk, then keep it in memory.
+
+        The file is written on a worker thread: opening and renaming files is
+        the slowest step of a create, and the event loop serves others meanwhile.
+        """
         data = json.dumps(asdict(certificate), indent=1).encode()
-        write_atomically(self._directory / f"{certificate.id}.json", data)
+        path = self._directory / f"{certificate.id}.json"
+        await asyncio.to_thread(write_atomically, path, data)
         self._certificates[certificate.id] = certificate
 
     def get(self, certificate_id: str) -> StoredCertificate | None:
