@@ -147,6 +147,10 @@ class RequestSigner:
     async def _retry_later(
         self, request: Mapping[str, Any], error: CloudflareAPIError
     ) -> None:
+        # Limitation: the retry window starts at the first failure this process
+        # saw, so a restart starts it afresh; it is kept in memory because the
+        # request's status may hold no bookkeeping; a Lease or annotation-free
+        # store (e.g. a ConfigMap) would carry it across restarts.
         uid = str(request["metadata"]["uid"])
         now = time.monotonic()
         first = self._first_failure.setdefault(uid, now)

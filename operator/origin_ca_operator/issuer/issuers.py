@@ -160,6 +160,8 @@ async def _verify(
     context: OperatorContext, base: IssuerState, credential: Credential
 ) -> IssuerState:
     if credential.is_legacy:
+        # Limitation: an Origin CA key cannot be checked without signing
+        # something, so a wrong key shows only when a request fails.
         message = f"Origin CA key accepted without verification; {_legacy_notice()}"
         return replace(base, ready=True, reason="LegacyKey", message=message)
     try:

@@ -105,6 +105,9 @@ class KubeCSRSigner:
         try:
             issued = await sign(self.context, state, plan, f"{KIND} {name}")
         except RetryableAPIError as error:
+            # Limitation: no retry window for Kubernetes CSRs: passing errors are
+            # retried every retry_max_delay seconds until they clear, since a CSR
+            # has no Pending condition to show progress in.
             logger.warning("%s %s: %s; retrying", KIND, name, error.describe())
             self.context.metrics.request_retries.labels(KIND).inc()
             delay = self.context.settings.retry_max_delay

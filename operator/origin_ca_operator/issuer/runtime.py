@@ -38,6 +38,9 @@ async def run_operator(
         settings.cluster_resource_namespace,
         f"namespaces {', '.join(namespaces)}" if namespaces else "all namespaces",
     )
+    # Limitation: no leader election; two replicas would both sign (standalone
+    # kopf); run one replica with the Recreate strategy until a Lease-based
+    # election gates the handlers.
     recheck = asyncio.get_running_loop().create_task(controller.recheck_periodically())
     try:
         await kopf.operator(

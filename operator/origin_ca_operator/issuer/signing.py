@@ -57,6 +57,10 @@ async def sign(
     context: OperatorContext, issuer: IssuerState, plan: SigningPlan, what: str
 ) -> Issued:
     """Ask Cloudflare to sign; API errors propagate for the caller to classify."""
+    # Limitation: if the operator dies after Cloudflare signed but before the
+    # status is written, or a create times out after Cloudflare acted, the next
+    # attempt signs again and the first certificate is left unused at
+    # Cloudflare; finding it would need the zone id, which the request lacks.
     if issuer.credential is None:
         raise InvalidRequestError(f"{issuer.key} has no credential")
     certificate = await context.origin_ca(issuer.credential).create_certificate(
