@@ -8,10 +8,12 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from aiohttp import web
 from cryptography import x509
 
+from origin_ca_operator import __version__
 from origin_ca_operator.certificates.roots import RequestType
-from origin_ca_operator.cloudflare import Credential, RetryPolicy
+from origin_ca_operator.cloudflare import Credential, OriginCAClient, RetryPolicy
 from origin_ca_operator.emulator import RunningEmulator
 from origin_ca_operator.errors import (
     AlreadyRevokedError,
@@ -25,6 +27,7 @@ from origin_ca_operator.errors import (
 )
 
 from .conftest import (
+    FAST_RETRIES,
     SERVICE_KEY,
     TOKEN,
     TOKEN_OTHER_ZONE,
@@ -205,11 +208,23 @@ async def test_passing_errors_are_retried_until_success(
 @pytest.mark.parametrize(
     ("code", "status", "kind"),
     [
+        (1001, 401, AuthenticationError),
+        (1002, 400, PermanentAPIError),
+        (1004, 400, PermanentAPIError),
+        (1005, 400, PermanentAPIError),
+        (1007, 400, PermanentAPIError),
+        (1009, 400, PermanentAPIError),
+        (1010, 400, HostnameNotAllowedError),
+        (1011, 400, PermanentAPIError),
+        (1014, 400, AlreadyRevokedError),
+        (1016, 403, AuthenticationError),
         (1100, 500, RetryableAPIError),
+        (1101, 404, CertificateNotFoundError),
+        (1200, 500, RetryableAPIError),
         (1201, 502, RetryableAPIError),
         (971, 429, RateLimitedError),
-        (1002, 400, PermanentAPIError),
-        (1016, 403, AuthenticationError),
+        (9106, 400, AuthenticationError),
+        (10000, 401, AuthenticationError),
     ],
 )
 async def test_each_error_code_maps_to_its_exception(
@@ -225,6 +240,11 @@ async def test_each_error_code_maps_to_its_exception(
     with pytest.raises(kind) as raised:
         await make_client().create_certificate(csr_pem, ["a.example.com"], RSA, 90)
     assert getattr(raised.value, "code", None) == code
+    retried = kind in (RetryableAPIError, RateLimitedError) or code == 1010
+    expected_calls = FAST_RETRIES.max_attempts if retried else 1
+    if code == 1010:
+        expected_calls = 3
+    assert await creates_seen(emulator) == expected_calls
 
 
 async def test_retry_after_is_honoured(
@@ -271,3 +291,33 @@ async def test_no_credential_in_logs_reprs_or_errors(
     assert TOKEN not in caplog.text
     assert TOKEN not in str(raised.value)
     assert TOKEN not in repr(raised.value)
+
+
+async def test_requests_carry_the_user_agent_and_credential(csr_pem: str) -> None:
+    seen: list[dict[str, str]] = []
+
+    async def answer(request: web.Request) -> web.Response:
+        seen.append(dict(request.headers))
+        return web.json_response(
+            {"success": True, "errors": [], "result": {"id": "1", "status": "active"}}
+        )
+
+    app = web.Application()
+    app.router.add_get("/client/v4/user/tokens/verify", answer)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        async with httpx.AsyncClient() as http:
+            client = OriginCAClient(
+                Credential.api_token(" tok \n"),
+                base_url=f"http://127.0.0.1:{port}/client/v4/",
+                http=http,
+            )
+            assert (await client.verify_token()).active
+    finally:
+        await runner.cleanup()
+    assert seen[0]["User-Agent"] == f"origin-ca-operator/{__version__}"
+    assert seen[0]["Authorization"] == "Bearer tok"

@@ -199,7 +199,7 @@ class OriginCAClient:
             response = await self._http.request(
                 method,
                 self.base_url + path,
-                headers=self.credential.headers(),
+                headers={"User-Agent": USER_AGENT, **self.credential.headers()},
                 **kwargs,
             )
         except httpx.TransportError as error:
