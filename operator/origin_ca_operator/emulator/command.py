@@ -110,7 +110,7 @@ def config_from_arguments(args: argparse.Namespace) -> EmulatorConfig:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve until SIGINT or SIGTERM; 2 for a configuration error."""
+    """Serve until SIGINT or SIGTERM; 2 for a configuration error, 1 if unable."""
     logging.basicConfig(
         level=args.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
@@ -120,6 +120,9 @@ def run(args: argparse.Namespace) -> int:
     except ConfigurationError as error:
         print(f"origin-ca-operator emulator: {error}", file=sys.stderr)
         return 2
+    except OSError as error:
+        print(f"origin-ca-operator emulator: cannot serve: {error}", file=sys.stderr)
+        return 1
 
 
 async def _serve(config: EmulatorConfig) -> int:

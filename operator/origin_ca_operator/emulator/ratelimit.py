@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 from origin_ca_operator.emulator.config import RateLimit
 
+# Limitation: Cloudflare's second limit, 200 requests per second per address, is
+# not emulated; no test needs it yet; a second limiter keyed by address would.
+
 
 @dataclass
 class _Window:
