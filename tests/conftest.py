@@ -1,0 +1,103 @@
+"""Fixtures shared by every test folder: a real Kubernetes API and a namespace.
+
+``cluster`` (session) starts the local control plane of
+:mod:`origin_ca_operator.localcluster` once per run: etcd, kube-apiserver and
+kube-controller-manager, with cert-manager's CertificateRequest and Certificate
+CRDs installed. Set ``ORIGIN_CA_TEST_KUBECONFIG`` to a kubeconfig file to run
+against that existing cluster instead (a kind cluster with cert-manager, say).
+
+``api_client`` gives each test a ``kubernetes_asyncio`` client logged in as the
+cluster admin, and ``namespace`` a fresh namespace ``t-<random>`` deleted after
+the test. Any test that uses ``cluster``, directly or through another fixture,
+is marked ``cluster`` automatically, so ``pytest -m "not cluster"`` skips them.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from kubernetes_asyncio import client, config
+
+from origin_ca_operator.localcluster import LocalCluster, LocalClusterError
+
+KUBECONFIG_VARIABLE = "ORIGIN_CA_TEST_KUBECONFIG"
+TEST_ANNOTATION = "origin-ca-operator.test/node-id"
+
+
+@dataclass(frozen=True)
+class ClusterAccess:
+    """How tests reach the cluster.
+
+    ``local`` is the :class:`LocalCluster` when the tests started one, and None
+    when ``ORIGIN_CA_TEST_KUBECONFIG`` named an existing cluster.
+    """
+
+    kubeconfig: Path
+    local: LocalCluster | None = None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs the cluster with ``cluster``."""
+    for item in items:
+        if "cluster" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.cluster)
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterAccess]:
+    """A real Kubernetes API for the whole run; see the module docstring.
+
+    ``ORIGIN_CA_TEST_KUBECONFIG=/path/to/kubeconfig`` uses that cluster, which
+    must already have cert-manager's CRDs, instead of starting one. Otherwise
+    the control plane runs from a temporary folder whose ``logs/`` pytest keeps.
+    """
+    existing = os.environ.get(KUBECONFIG_VARIABLE)
+    if existing:
+        yield ClusterAccess(kubeconfig=Path(existing).resolve())
+        return
+    local = LocalCluster(tmp_path_factory.mktemp("localcluster"))
+    try:
+        local.start()
+    except LocalClusterError as error:
+        pytest.fail(f"the local control plane did not start: {error}", pytrace=False)
+    try:
+        yield ClusterAccess(kubeconfig=local.kubeconfig, local=local)
+    finally:
+        local.stop()
+
+
+@pytest.fixture
+async def api_client(cluster: ClusterAccess) -> AsyncIterator[client.ApiClient]:
+    """A ``kubernetes_asyncio`` client with the kubeconfig's (admin) credentials."""
+    configuration = client.Configuration()
+    await config.load_kube_config(
+        config_file=str(cluster.kubeconfig), client_configuration=configuration
+    )
+    async with client.ApiClient(configuration) as api:
+        yield api
+
+
+@pytest.fixture
+async def namespace(
+    api_client: client.ApiClient, request: pytest.FixtureRequest
+) -> AsyncIterator[str]:
+    """A new namespace ``t-<random>`` for one test, deleted (not awaited) after."""
+    name = f"t-{secrets.token_hex(4)}"
+    core = client.CoreV1Api(api_client)
+    metadata = client.V1ObjectMeta(
+        name=name, annotations={TEST_ANNOTATION: request.node.nodeid}
+    )
+    await core.create_namespace(client.V1Namespace(metadata=metadata))
+    try:
+        yield name
+    finally:
+        try:
+            await core.delete_namespace(name)
+        except client.ApiException as error:
+            if error.status != 404:
+                raise

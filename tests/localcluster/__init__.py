@@ -1,0 +1,1 @@
+"""Tests of the local control plane: that it is a real Kubernetes API."""
