@@ -68,8 +68,10 @@ def test_failing_component_shows_its_log_and_stops_the_others(tmp_path: Path) ->
 def test_up_serves_until_down_then_nothing_is_left(tmp_path: Path) -> None:
     directory = tmp_path / "cluster"
 
-    subprocess.run([*LAUNCHER, "up", "--dir", str(directory)], check=True, timeout=300)
     try:
+        subprocess.run(
+            [*LAUNCHER, "up", "--dir", str(directory)], check=True, timeout=300
+        )
         assert (directory / "kubeconfig").is_file()
         pki = directory / "pki"
         admin = AdminClient(

@@ -61,6 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LocalClusterError as error:
         print(f"localcluster: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("localcluster: interrupted", file=sys.stderr)
+        return 130
 
 
 def up(directory: Path) -> int:
@@ -80,16 +83,27 @@ def up(directory: Path) -> int:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    deadline = time.monotonic() + UP_TIMEOUT_SECONDS
-    while not (directory / READY_FILE).exists():
-        if supervisor.poll() is not None or time.monotonic() > deadline:
-            _stop_supervisor(supervisor.pid)
-            print(log.read_text(errors="replace")[-8000:], file=sys.stderr)
-            raise LocalClusterError(f"the cluster did not start; see {log}")
-        time.sleep(0.2)
+    # Written here as well as by the supervisor, so that `down` finds it at once.
+    (directory / PID_FILE).write_text(f"{supervisor.pid}\n")
+    try:
+        _await_ready(directory, supervisor, log)
+    except BaseException:
+        _stop_supervisor(supervisor.pid)
+        raise
     kubeconfig = directory / "kubeconfig"
     print(f"localcluster: ready; export KUBECONFIG={kubeconfig}")
     return 0
+
+
+def _await_ready(
+    directory: Path, supervisor: subprocess.Popen[bytes], log: Path
+) -> None:
+    deadline = time.monotonic() + UP_TIMEOUT_SECONDS
+    while not (directory / READY_FILE).exists():
+        if supervisor.poll() is not None or time.monotonic() > deadline:
+            print(log.read_text(errors="replace")[-8000:], file=sys.stderr)
+            raise LocalClusterError(f"the cluster did not start; see {log}")
+        time.sleep(0.2)
 
 
 def down(directory: Path) -> int:
@@ -103,15 +117,21 @@ def down(directory: Path) -> int:
     return 0
 
 
+class _StopRequested(Exception):
+    """A stop signal arrived; raised from the handler to unwind at once."""
+
+
 def serve(directory: Path) -> int:
     """Run the cluster until SIGTERM, SIGINT or SIGHUP, or until it breaks."""
-    stop_requested = False
+    stop_signals = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
-        nonlocal stop_requested
-        stop_requested = True
+        # One signal is enough; a second must not interrupt the cleanup.
+        for other in stop_signals:
+            signal.signal(other, signal.SIG_IGN)
+        raise _StopRequested(signal.Signals(signum).name)
 
-    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+    for signum in stop_signals:
         signal.signal(signum, request_stop)
     pid_file = directory / PID_FILE
     pid_file.write_text(f"{os.getpid()}\n")
@@ -119,11 +139,12 @@ def serve(directory: Path) -> int:
     try:
         cluster.start()
         (directory / READY_FILE).touch()
-        while not stop_requested:
-            if not cluster.running:
-                logger.error("A component stopped:\n%s", cluster.log_tails())
-                return 1
+        while cluster.running:
             time.sleep(0.5)
+        logger.error("A component stopped:\n%s", cluster.log_tails())
+        return 1
+    except _StopRequested as stop:
+        logger.info("Stopping the cluster on %s", stop)
         return 0
     finally:
         (directory / READY_FILE).unlink(missing_ok=True)
