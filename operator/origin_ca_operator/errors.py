@@ -78,14 +78,18 @@ class CloudflareAPIError(OriginCAError):
         self.ray_id = ray_id
         super().__init__(self.describe())
 
-    def describe(self) -> str:
-        """One line for conditions and logs: message, code, status and ray id."""
+    def describe(self, *, with_ray: bool = True) -> str:
+        """One line: message, code, status and (for logs) the ray id.
+
+        Conditions that are rewritten on each retry leave the ray id out, so
+        that a repeated failure does not change the object again.
+        """
         details = []
         if self.code is not None:
             details.append(f"code {self.code}")
         if self.http_status is not None:
             details.append(f"HTTP {self.http_status}")
-        if self.ray_id:
+        if self.ray_id and with_ray:
             details.append(f"ray {self.ray_id}")
         suffix = f" ({', '.join(details)})" if details else ""
         return f"Origin CA API: {self.message}{suffix}"
@@ -135,6 +139,10 @@ class RateLimitedError(RetryableAPIError):
 
 class TransportError(RetryableAPIError):
     """The API could not be reached: timeout, refused or reset connection."""
+
+    def __init__(self, message: str, *, request_sent: bool = True) -> None:
+        self.request_sent = request_sent
+        super().__init__(message)
 
 
 AUTHENTICATION_CODES = frozenset({1001, 9106, 10000, 1016})

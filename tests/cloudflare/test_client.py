@@ -321,3 +321,16 @@ async def test_requests_carry_the_user_agent_and_credential(csr_pem: str) -> Non
         await runner.cleanup()
     assert seen[0]["User-Agent"] == f"origin-ca-operator/{__version__}"
     assert seen[0]["Authorization"] == "Bearer tok"
+
+
+async def test_a_create_lost_after_sending_is_not_sent_again(
+    make_client: ClientFactory, emulator: RunningEmulator, csr_pem: str
+) -> None:
+    await set_faults(
+        emulator,
+        [{"action": "reset", "method": "POST", "count": 1, "after_handling": True}],
+    )
+    with pytest.raises(TransportError) as raised:
+        await make_client().create_certificate(csr_pem, ["a.example.com"], RSA, 90)
+    assert raised.value.request_sent
+    assert await creates_seen(emulator) == 1

@@ -109,3 +109,13 @@ async def creates_issued(admin: httpx.AsyncClient) -> int:
     stats = (await admin.get("/stats")).json()
     issued: int = stats["certificates"]["issued"]
     return issued
+
+
+async def creates_attempted(admin: httpx.AsyncClient) -> int:
+    """How many create calls reached the emulator, failed ones included."""
+    stats = (await admin.get("/stats")).json()
+    return sum(
+        int(row["count"])
+        for row in stats["requests"]
+        if row["method"] == "POST" and row["path"].endswith("/certificates")
+    )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import re
+import time
 from datetime import timedelta
 
 import httpx
@@ -13,7 +15,7 @@ from kubernetes_asyncio import client
 from origin_ca_operator.emulator import RunningEmulator
 from origin_ca_operator.kube.conditions import find_condition
 
-from .conftest import OperatorProcess, creates_issued
+from .conftest import OperatorProcess, creates_attempted, creates_issued
 from .support import (
     TOKEN,
     create_issuer,
@@ -175,17 +177,21 @@ async def test_terminal_requests_are_never_touched_again(
     reason: str,
 ) -> None:
     issuer = await ready_issuer(api_client, namespace)
+    issued_before = await creates_issued(emulator_admin)
     await create_request(api_client, namespace, "done", issuer)
     await set_request_condition(
         api_client, namespace, "done", condition, status, reason, manager="other"
     )
     await set_request_condition(api_client, namespace, "done", "Approved")
-    before = await get_request(api_client, namespace, "done")
-    issued_before = await creates_issued(emulator_admin)
     await create_request(api_client, namespace, "barrier", issuer)
     await issued(api_client, namespace, "barrier")
     after = await get_request(api_client, namespace, "done")
-    assert after["status"] == before["status"]
+    terminal = find_condition(after["status"]["conditions"], condition)
+    assert terminal is not None
+    assert terminal["reason"] == reason
+    assert not after["status"].get("certificate")
+    managers = {f["manager"] for f in after["metadata"].get("managedFields", [])}
+    assert "origin-ca-operator" not in managers
     assert await creates_issued(emulator_admin) == issued_before + 1
 
 
@@ -274,11 +280,17 @@ async def test_passing_errors_are_retried_then_issued(
     error = {"code": 1100, "http_status": 500}
     rule = {"action": "error", "method": "POST", "count": 6, "errors": [error]}
     (await emulator_admin.put("/faults", json={"rules": [rule]})).raise_for_status()
+    attempts_before = await creates_attempted(emulator_admin)
     await create_request(api_client, namespace, "web", issuer)
     await set_request_condition(api_client, namespace, "web", "Approved")
     pending = await request_settled(api_client, namespace, "web", "Pending")
+    pending_seen = time.monotonic()
     assert "1100" in ready_of(pending)["message"]
     await request_settled(api_client, namespace, "web", "Issued")
+    # Six failures and one success: no create beyond the one that succeeded,
+    # and the next attempt waited for its backoff, not for our own status write.
+    assert await creates_attempted(emulator_admin) - attempts_before == 7
+    assert time.monotonic() - pending_seen >= 2.0
 
 
 async def test_passing_errors_past_the_retry_window_fail_the_request(
@@ -288,6 +300,7 @@ async def test_passing_errors_past_the_retry_window_fail_the_request(
     error = {"code": 1201, "http_status": 502}
     rule = {"action": "error", "method": "POST", "errors": [error]}
     (await emulator_admin.put("/faults", json={"rules": [rule]})).raise_for_status()
+    attempts_before = await creates_attempted(emulator_admin)
     await create_request(api_client, namespace, "web", issuer)
     await set_request_condition(api_client, namespace, "web", "Approved")
     await request_settled(api_client, namespace, "web", "Pending")
@@ -296,6 +309,8 @@ async def test_passing_errors_past_the_retry_window_fail_the_request(
     assert "Gave up after retrying" in message
     assert "1201" in message
     assert body["status"]["failureTime"]
+    # Within an 8 s window: at most four rounds of four client attempts.
+    assert await creates_attempted(emulator_admin) - attempts_before <= 16
 
 
 async def test_restarted_operator_signs_nothing_twice(
@@ -313,4 +328,7 @@ async def test_restarted_operator_signs_nothing_twice(
     await create_request(api_client, namespace, "after", issuer)
     await issued(api_client, namespace, "after")
     assert await creates_issued(emulator_admin) == count + 1
-    assert "origin_ca_operator_requests_signed_total" in operator.metrics()
+    sample = r'^origin_ca_operator_requests_signed_total\{kind="CertificateRequest"\}'
+    signed = re.search(sample + r" (\S+)$", operator.metrics(), re.MULTILINE)
+    assert signed is not None
+    assert float(signed.group(1)) == 1.0

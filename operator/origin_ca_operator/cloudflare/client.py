@@ -161,7 +161,9 @@ class OriginCAClient:
     async def verify_token(self) -> TokenStatus:
         """Check that an API token is live (not for Origin CA keys)."""
         result = _as_mapping(await self._call("GET", "/user/tokens/verify", "verify"))
-        return TokenStatus(id=str(result.get("id", "")), status=str(result["status"]))
+        return TokenStatus(
+            id=str(result.get("id", "")), status=str(result.get("status", "unknown"))
+        )
 
     async def _call(
         self, method: str, path: str, endpoint: str, **kwargs: Any
@@ -174,7 +176,7 @@ class OriginCAClient:
             except CloudflareAPIError as error:
                 elapsed = time.monotonic() - started
                 delay = self._retry.delay_before(attempt, error, elapsed)
-                if delay is None:
+                if delay is None or _maybe_acted(method, error):
                     raise
                 logger.warning(
                     "%s %s failed (%s); retry %d in %.1fs",
@@ -277,7 +279,18 @@ def _retry_after(response: httpx.Response) -> float | None:
 def _transport_error(method: str, path: str, error: httpx.TransportError) -> Exception:
     kind = "timed out" if isinstance(error, httpx.TimeoutException) else "failed"
     detail = type(error).__name__
-    return TransportError(f"{method} {path} {kind} ({detail})")
+    unsent = isinstance(
+        error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout
+    )
+    return TransportError(f"{method} {path} {kind} ({detail})", request_sent=not unsent)
+
+
+def _maybe_acted(method: str, error: CloudflareAPIError) -> bool:
+    """A POST lost after it was sent may have created a certificate: no retry here.
+
+    Retrying at once would sign a second time; the caller decides, slowly.
+    """
+    return method == "POST" and isinstance(error, TransportError) and error.request_sent
 
 
 def _outcome_of(error: CloudflareAPIError) -> str:

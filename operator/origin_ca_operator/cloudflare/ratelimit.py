@@ -72,3 +72,7 @@ class RateLimiters:
             bucket = TokenBucket(self.requests, self.period)
             self._buckets[fingerprint] = bucket
         return bucket
+
+    def forget(self, fingerprint: str) -> None:
+        """Drop the bucket of a credential that is no longer used."""
+        self._buckets.pop(fingerprint, None)

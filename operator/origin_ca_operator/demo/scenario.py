@@ -51,7 +51,7 @@ async def run_scenario(
     )
     async with client.ApiClient(configuration) as api:
         await install_issuer_crds(api, (NAMESPACE, SYSTEM_NAMESPACE))
-        operator.start()
+        await asyncio.to_thread(operator.start)
         print(f"Operator running (pid {operator.pid}); log: {operator.log_path}")
         try:
             started = time.monotonic()
@@ -64,7 +64,7 @@ async def run_scenario(
             print(operator.log_tail())
             return 1
         finally:
-            operator.stop()
+            await asyncio.to_thread(operator.stop)
 
 
 async def _issue(api: client.ApiClient, token: str) -> dict[str, Any]:

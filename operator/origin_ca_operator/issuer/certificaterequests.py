@@ -1,19 +1,18 @@
 """Signing cert-manager CertificateRequests, level-based and idempotent.
 
-Every event of a request of ours leads to :meth:`RequestSigner.reconcile`, which
-reads the request afresh, decides from its state alone (:mod:`decisions`), and
-writes our part of its status with server-side apply. Nothing of ours is stored
-on the request besides the status fields cert-manager defines; retries after
-passing failures are scheduled in memory.
+Every event of a request of ours that may need work leads to
+:meth:`RequestSigner.reconcile`, which reads the request afresh, decides from
+its state alone (:mod:`decisions`) and writes our part of its status with
+server-side apply. Nothing of ours is stored on the request besides the status
+fields cert-manager defines; retries are scheduled in memory (:mod:`retries`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import logging
-import random
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,11 +23,13 @@ from origin_ca_operator.certificates.validity import parse_go_duration
 from origin_ca_operator.errors import (
     CloudflareAPIError,
     InvalidRequestError,
+    RateLimitedError,
     RetryableAPIError,
 )
 from origin_ca_operator.issuer.context import OperatorContext
-from origin_ca_operator.issuer.decisions import Step, issuer_key_of, next_step
+from origin_ca_operator.issuer.decisions import Step, issuer_key_of_request, next_step
 from origin_ca_operator.issuer.issuers import IssuerRegistry, IssuerState
+from origin_ca_operator.issuer.retries import Key, RetrySchedule
 from origin_ca_operator.issuer.signing import Issued, plan_signing, sign
 from origin_ca_operator.kube.conditions import (
     FALSE,
@@ -47,6 +48,7 @@ from origin_ca_operator.kube.writes import apply_certificate_request_status, pos
 logger = logging.getLogger(__name__)
 
 KIND = "CertificateRequest"
+WORK_STEPS = frozenset({Step.SIGN, Step.MARK_DENIED})
 
 
 class RequestSigner:
@@ -55,19 +57,48 @@ class RequestSigner:
     def __init__(self, context: OperatorContext, issuers: IssuerRegistry) -> None:
         self.context = context
         self.issuers = issuers
-        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
-        self._first_failure: dict[str, float] = {}
-        self._attempts: dict[str, int] = {}
+        self.retries = RetrySchedule(context)
+        self._locks: dict[Key, asyncio.Lock] = {}
+        # Signed but not yet recorded: a failed status write must not sign again.
+        self._issued: dict[Key, tuple[str, Issued]] = {}
+
+    async def on_event(self, event_type: str | None, body: Mapping[str, Any]) -> None:
+        """A watch event: forget deleted requests, skip those with nothing to do."""
+        key = _key(body)
+        if event_type == "DELETED":
+            self.forget(key)
+        elif next_step(body) in WORK_STEPS:
+            await self.reconcile(*key)
 
     async def reconcile(self, namespace: str, name: str) -> None:
         """Bring one request forward; one at a time per request."""
-        lock = self._locks.setdefault((namespace, name), asyncio.Lock())
+        key = (namespace, name)
+        lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
-            request = await self._read(namespace, name)
-            if request is None:
-                self._locks.pop((namespace, name), None)
-                return
-            await self._handle(request)
+            try:
+                request = await self._read(namespace, name)
+                if request is None:
+                    self.forget(key)
+                    return
+                await self._handle(request)
+            except Exception as error:
+                self._unexpected(key, error)
+
+    def forget(self, key: Key) -> None:
+        """Drop everything kept in memory for a request."""
+        self.retries.forget(key)
+        self._issued.pop(key, None)
+        lock = self._locks.get(key)
+        if lock is not None and not lock.locked():
+            del self._locks[key]
+        self.issuers.stop_waiting(*key)
+
+    def _unexpected(self, key: Key, error: Exception) -> None:
+        """Kubernetes or other failures: log with the object, try again later."""
+        what = f"{KIND} {key[0]}/{key[1]}"
+        logger.error("%s: %s: %s; will retry", what, type(error).__name__, error)
+        uid = self.retries.known_uid(key) or "unknown"
+        self.retries.schedule(key, uid, functools.partial(self.reconcile, *key))
 
     async def _read(self, namespace: str, name: str) -> dict[str, Any] | None:
         try:
@@ -87,16 +118,21 @@ class RequestSigner:
         return result
 
     async def _handle(self, request: dict[str, Any]) -> None:
-        what = _name(request)
+        key, uid = _key(request), _uid(request)
         step = next_step(request)
-        logger.debug("%s: %s", what, step.value)
+        logger.debug("%s: %s", _name(request), step.value)
         if step is Step.MARK_DENIED:
             await self._finish(
                 request, "Denied", "The request was denied by an approver"
             )
-            return
-        if step is not Step.SIGN:
-            return
+        elif step is Step.SIGN and not self.retries.waiting(key, uid):
+            remembered = self._issued.get(key)
+            if remembered is not None and remembered[0] == uid:
+                await self._publish(request, remembered[1])
+            else:
+                await self._sign(request)
+
+    async def _sign(self, request: dict[str, Any]) -> None:
         issuer = await self._ready_issuer(request)
         if issuer is None:
             return
@@ -111,7 +147,8 @@ class RequestSigner:
         except InvalidRequestError as error:
             await self._finish(request, "Failed", f"Invalid request: {error}")
             return
-        if str(request["metadata"]["uid"]) not in self._attempts:
+        key = _key(request)
+        if self.retries.state(key, _uid(request)).attempts == 0:
             await post_event(
                 self.context.api,
                 request,
@@ -120,27 +157,27 @@ class RequestSigner:
                 plan.validity.description,
             )
         try:
-            issued = await sign(self.context, issuer, plan, what)
+            issued = await sign(self.context, issuer, plan, _name(request))
         except RetryableAPIError as error:
             await self._retry_later(request, error)
             return
         except CloudflareAPIError as error:
             await self._finish(request, "Failed", error.describe())
             return
+        self._issued[key] = (_uid(request), issued)
         await self._publish(request, issued)
 
     async def _ready_issuer(self, request: Mapping[str, Any]) -> IssuerState | None:
         """The issuer if it can sign; else mark the request Pending and wait."""
-        key = issuer_key_of(request)
-        state = self.issuers.states.get(key)
-        namespace, name = _namespace_name(request)
+        issuer = issuer_key_of_request(request)
+        state = self.issuers.states.get(issuer)
         if state is not None and state.ready:
             return state
-        self.issuers.wait_for(key, namespace, name)
+        self.issuers.wait_for(issuer, *_key(request))
         if state is None:
-            message = f"Waiting for {key}: not found, or not checked yet"
+            message = f"Waiting for {issuer}: not found, or not checked yet"
         else:
-            message = f"Waiting for {key} to become ready: {state.message}"
+            message = f"Waiting for {issuer} to become ready: {state.message}"
         await self._pending(request, message)
         return None
 
@@ -149,38 +186,29 @@ class RequestSigner:
     ) -> None:
         # Limitation: the retry window starts at the first failure this process
         # saw, so a restart starts it afresh; it is kept in memory because the
-        # request's status may hold no bookkeeping; a Lease or annotation-free
-        # store (e.g. a ConfigMap) would carry it across restarts.
-        uid = str(request["metadata"]["uid"])
-        now = time.monotonic()
-        first = self._first_failure.setdefault(uid, now)
+        # request's status may hold no bookkeeping; a store of our own (such as
+        # a ConfigMap) would carry it across restarts.
+        key, uid = _key(request), _uid(request)
         window = self.context.settings.retry_window.total_seconds()
-        if now - first >= window:
+        elapsed = self.retries.elapsed(key, uid)
+        if elapsed >= window:
             message = f"Gave up after retrying for {window:.0f}s: {error.describe()}"
             await self._finish(request, "Failed", message)
             return
-        attempt = self._attempts.get(uid, 0) + 1
-        self._attempts[uid] = attempt
-        settings = self.context.settings
-        ceiling = min(
-            settings.retry_max_delay, settings.retry_initial_delay * 2 ** (attempt - 1)
-        )
-        delay = min(
-            ceiling / 2 + random.uniform(0, ceiling / 2), window - (now - first)
+        wait = error.retry_after if isinstance(error, RateLimitedError) else None
+        delay = self.retries.schedule(
+            key,
+            uid,
+            functools.partial(self.reconcile, *key),
+            at_least=wait or 0.0,
+            at_most=window - elapsed,
         )
         logger.warning(
-            "%s: %s; retry %d in %.1fs",
-            _name(request),
-            error.describe(),
-            attempt,
-            delay,
+            "%s: %s; retry in %.1fs", _name(request), error.describe(), delay
         )
         self.context.metrics.request_retries.labels(KIND).inc()
-        await self._pending(
-            request, f"Retrying in {delay:.0f}s after: {error.describe()}"
-        )
-        namespace, name = _namespace_name(request)
-        self.context.later(max(delay, 0.1), lambda: self.reconcile(namespace, name))
+        summary = error.describe(with_ray=False)
+        await self._pending(request, f"Retrying after a passing failure: {summary}")
 
     async def _pending(self, request: Mapping[str, Any], message: str) -> None:
         ready = _ready_condition(request)
@@ -203,7 +231,7 @@ class RequestSigner:
         await self._apply(
             request, {"conditions": [condition], "failureTime": now_rfc3339()}
         )
-        self._forget(request)
+        self.forget(_key(request))
         self.context.metrics.requests_failed.labels(KIND, reason).inc()
         if reason == "Denied":
             logger.info("%s: denied; not signing", _name(request))
@@ -227,33 +255,32 @@ class RequestSigner:
             "ca": _b64(issued.root_pem),
         }
         await self._apply(request, status)
-        self._forget(request)
+        self.forget(_key(request))
         self.context.metrics.requests_signed.labels(KIND).inc()
         await post_event(self.context.api, dict(request), "Normal", "Issued", message)
 
     async def _apply(self, request: Mapping[str, Any], status: dict[str, Any]) -> None:
-        namespace, name = _namespace_name(request)
+        namespace, name = _key(request)
         await apply_certificate_request_status(
             self.context.api, namespace, name, status
         )
-
-    def _forget(self, request: Mapping[str, Any]) -> None:
-        uid = str(request["metadata"]["uid"])
-        self._first_failure.pop(uid, None)
-        self._attempts.pop(uid, None)
 
 
 def _ready_condition(request: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return find_condition((request.get("status") or {}).get("conditions"), "Ready")
 
 
-def _namespace_name(request: Mapping[str, Any]) -> tuple[str, str]:
+def _key(request: Mapping[str, Any]) -> Key:
     metadata = request["metadata"]
     return str(metadata["namespace"]), str(metadata["name"])
 
 
+def _uid(request: Mapping[str, Any]) -> str:
+    return str(request["metadata"].get("uid", ""))
+
+
 def _name(request: Mapping[str, Any]) -> str:
-    namespace, name = _namespace_name(request)
+    namespace, name = _key(request)
     return f"{KIND} {namespace}/{name}"
 
 

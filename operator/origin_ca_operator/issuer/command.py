@@ -64,6 +64,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_ISSUER_RECHECK.total_seconds(),
         metavar="SECONDS",
     )
+    _add_endpoint_arguments(parser)
+
+
+def _add_endpoint_arguments(parser: argparse.ArgumentParser) -> None:
+    """Logging, liveness and metrics."""
     parser.add_argument("--log-format", choices=("plain", "json"), default="plain")
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument(
@@ -115,6 +120,8 @@ def settings_from(args: argparse.Namespace) -> OperatorSettings:
     )
     if args.retry_window <= 0:
         raise ConfigurationError("--retry-window must be positive")
+    if args.issuer_recheck_interval <= 0:
+        raise ConfigurationError("--issuer-recheck-interval must be positive")
     return OperatorSettings(
         roots=roots,
         cluster_resource_namespace=args.cluster_resource_namespace or own_namespace(),

@@ -46,19 +46,29 @@ class OperatorContext:
             self._clients[key] = found
         return found
 
-    def later(self, delay: float, work: Callable[[], Awaitable[None]]) -> None:
-        """Run ``work`` after ``delay`` seconds, keeping a reference to the task."""
+    def later(
+        self, delay: float, work: Callable[[], Awaitable[None]], what: str
+    ) -> asyncio.Task[None]:
+        """Run ``work`` (about ``what``) after ``delay`` seconds; cancellable."""
 
         async def run() -> None:
             await asyncio.sleep(delay)
             try:
                 await work()
             except Exception:
-                logger.exception("scheduled work failed")
+                logger.exception("%s: scheduled work failed", what)
 
         task = asyncio.get_running_loop().create_task(run())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
+
+    def keep_clients_for(self, credentials: set[Credential]) -> None:
+        """Drop API clients (and their rate-limit buckets) no issuer uses now."""
+        wanted = {f"{c.kind.name}:{c.fingerprint}" for c in credentials}
+        for key in set(self._clients) - wanted:
+            dropped = self._clients.pop(key)
+            self.rate_limiters.forget(dropped.credential.fingerprint)
 
     async def close(self) -> None:
         """Cancel scheduled work and close the connections."""

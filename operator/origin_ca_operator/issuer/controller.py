@@ -31,36 +31,74 @@ VERIFY_RETRY_SECONDS = 30.0
 class IssuerController:
     """Reacts to issuer events, Secret changes and the periodic re-check."""
 
-    def __init__(self, context: OperatorContext) -> None:
+    def __init__(
+        self, context: OperatorContext, watch_api: client.ApiClient | None = None
+    ) -> None:
         self.context = context
         self.issuers = IssuerRegistry()
         self.requests = RequestSigner(context, self.issuers)
         self.kube_csrs = KubeCSRSigner(context, self.issuers)
-        self.secrets = SecretWatcher(context.api, self.on_secret_change)
+        self.secrets = SecretWatcher(watch_api or context.api, self.on_secret_change)
         self._locks: dict[IssuerKey, asyncio.Lock] = {}
+        self._timers: dict[IssuerKey, asyncio.Task[None]] = {}
 
     async def on_issuer_event(
         self, event_type: str | None, body: Mapping[str, Any], *, reverify: bool = False
     ) -> None:
         """Check an issuer after any change to it, and publish the result."""
         key = issuer_key_of(body)
-        async with self._locks.setdefault(key, asyncio.Lock()):
-            if event_type == "DELETED":
-                self.issuers.states.pop(key, None)
-                logger.info("%s deleted", key)
-            else:
-                previous = self.issuers.states.get(key)
-                state = await check_issuer(
-                    self.context, body, None if reverify else previous
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            try:
+                if event_type == "DELETED":
+                    self._forget(key)
+                else:
+                    await self._check(key, body, reverify=reverify)
+            except Exception as error:
+                logger.error(
+                    "%s: %s: %s; checking again in %.0fs",
+                    key,
+                    type(error).__name__,
+                    error,
+                    VERIFY_RETRY_SECONDS,
                 )
-                await publish_issuer_state(self.context, body, state, previous)
-                self.issuers.states[key] = state
-                if state.retry_soon:
-                    self.context.later(VERIFY_RETRY_SECONDS, lambda: self.recheck(key))
-                if state.ready:
-                    self._wake_waiting(key)
+                self._recheck_later(key)
             self.secrets.want(self.issuers.secrets())
+            self.context.keep_clients_for(self.issuers.credentials())
             self._count_ready()
+        if event_type == "DELETED" and not lock.locked():
+            self._locks.pop(key, None)
+
+    async def _check(
+        self, key: IssuerKey, body: Mapping[str, Any], *, reverify: bool
+    ) -> None:
+        previous = self.issuers.states.get(key)
+        state = await check_issuer(self.context, body, None if reverify else previous)
+        # Stored before publishing, so that a failed status write loses nothing.
+        self.issuers.states[key] = state
+        if state.retry_soon:
+            self._recheck_later(key)
+        if state.ready:
+            self._wake_waiting(key)
+        await publish_issuer_state(self.context, body, state, previous)
+
+    def _forget(self, key: IssuerKey) -> None:
+        self.issuers.states.pop(key, None)
+        timer = self._timers.pop(key, None)
+        if timer is not None:
+            timer.cancel()
+        logger.info("%s deleted", key)
+
+    def _recheck_later(self, key: IssuerKey) -> None:
+        """One pending re-check per issuer, however many events ask for it."""
+        if key in self._timers:
+            return
+
+        async def fire() -> None:
+            self._timers.pop(key, None)
+            await self.recheck(key, reverify=True)
+
+        self._timers[key] = self.context.later(VERIFY_RETRY_SECONDS, fire, str(key))
 
     async def recheck(self, key: IssuerKey, *, reverify: bool = False) -> None:
         """Read the issuer afresh and check it again."""
@@ -88,7 +126,9 @@ class IssuerController:
 
     def _wake_waiting(self, key: IssuerKey) -> None:
         for namespace, name in self.issuers.take_waiting(key):
-            self.context.later(0, functools.partial(self._wake, namespace, name))
+            self.context.later(
+                0, functools.partial(self._wake, namespace, name), f"{namespace}/{name}"
+            )
 
     async def _wake(self, namespace: str, name: str) -> None:
         """Requests have a namespace; Kubernetes CSRs, cluster-scoped, do not."""

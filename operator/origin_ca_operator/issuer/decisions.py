@@ -38,7 +38,7 @@ def is_ours(request: Mapping[str, Any]) -> bool:
     return ref.get("group") == ISSUER_GROUP and ref.get("kind") in OUR_KINDS
 
 
-def issuer_key_of(request: Mapping[str, Any]) -> IssuerKey:
+def issuer_key_of_request(request: Mapping[str, Any]) -> IssuerKey:
     """The issuer a request of ours names."""
     ref = request["spec"]["issuerRef"]
     kind = ref["kind"]

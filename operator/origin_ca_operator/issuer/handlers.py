@@ -57,9 +57,7 @@ def build_registry(controller: IssuerController) -> kopf.OperatorRegistry:
         when=lambda body, **_: is_ours(body),
     )
     async def certificate_request_event(type: str | None, body: Any, **_: Any) -> None:
-        if type != "DELETED":
-            metadata = body["metadata"]
-            await controller.requests.reconcile(metadata["namespace"], metadata["name"])
+        await controller.requests.on_event(type, body)
 
     @kopf.on.event(
         "certificates.k8s.io",
@@ -69,7 +67,6 @@ def build_registry(controller: IssuerController) -> kopf.OperatorRegistry:
         when=lambda body, **_: is_our_signer(body),
     )
     async def kube_csr_event(type: str | None, body: Any, **_: Any) -> None:
-        if type != "DELETED":
-            await controller.kube_csrs.reconcile(body["metadata"]["name"])
+        await controller.kube_csrs.on_event(type, body)
 
     return registry

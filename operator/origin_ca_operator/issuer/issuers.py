@@ -8,7 +8,7 @@ which wakes the requests that were waiting for an issuer to become ready.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -32,14 +32,15 @@ from origin_ca_operator.kube.conditions import (
     make_condition,
     same_condition,
 )
-from origin_ca_operator.kube.resources import CLUSTER_ORIGIN_ISSUER_KIND, IssuerKey
+from origin_ca_operator.kube.resources import (
+    CLUSTER_ORIGIN_ISSUER_KIND,
+    IssuerKey,
+    SecretRef,
+)
 from origin_ca_operator.kube.secrets import read_secret_value
 from origin_ca_operator.kube.writes import patch_issuer_status, post_event
 
 logger = logging.getLogger(__name__)
-
-SecretRef = tuple[str, str]
-Wakeup = Callable[[str, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,11 @@ class IssuerRegistry:
         """Remember that a request waits for this issuer."""
         self.waiting.setdefault(issuer, set()).add((namespace, name))
 
+    def stop_waiting(self, namespace: str, name: str) -> None:
+        """Forget a request (or, with no namespace, a CSR) that is gone."""
+        for waiters in self.waiting.values():
+            waiters.discard((namespace, name))
+
     def take_waiting(self, issuer: IssuerKey) -> set[tuple[str, str]]:
         """The requests that waited for this issuer, forgetting them."""
         return self.waiting.pop(issuer, set())
@@ -76,6 +82,10 @@ class IssuerRegistry:
     def using_secret(self, namespace: str, name: str) -> list[IssuerKey]:
         """Issuers whose credential comes from that Secret."""
         return [k for k, s in self.states.items() if s.secret == (namespace, name)]
+
+    def credentials(self) -> set[Credential]:
+        """Every credential some issuer uses now."""
+        return {s.credential for s in self.states.values() if s.credential}
 
     def secrets(self) -> set[SecretRef]:
         """Every Secret some issuer references."""
@@ -146,13 +156,12 @@ async def check_issuer(
 
 
 def _unchanged(previous: IssuerState, current: IssuerState) -> bool:
-    """Same spec and Secret as last time, and last time needs no retry."""
+    """Same spec and Secret as last time; retries come from a timer, not here."""
     return (
         previous.generation == current.generation
         and previous.secret == current.secret
         and previous.secret_version == current.secret_version
         and previous.request_type == current.request_type
-        and not previous.retry_soon
     )
 
 
@@ -162,14 +171,17 @@ async def _verify(
     if credential.is_legacy:
         # Limitation: an Origin CA key cannot be checked without signing
         # something, so a wrong key shows only when a request fails.
-        message = f"Origin CA key accepted without verification; {_legacy_notice()}"
+        message = (
+            f"Origin CA key accepted without verification; {SERVICE_KEY_REMOVAL_NOTICE}"
+        )
         return replace(base, ready=True, reason="LegacyKey", message=message)
     try:
         status = await context.origin_ca(credential).verify_token()
     except AuthenticationError as error:
         return _not_ready(base, "AuthenticationFailed", error.describe())
     except CloudflareAPIError as error:
-        failed = _not_ready(base, "VerificationFailed", error.describe())
+        message = error.describe(with_ray=False)
+        failed = _not_ready(base, "VerificationFailed", message)
         return replace(failed, retry_soon=error.retryable)
     if not status.active:
         message = f"Cloudflare reports the API token as {status.status!r}"
@@ -180,10 +192,6 @@ async def _verify(
 
 def _not_ready(base: IssuerState, reason: str, message: str) -> IssuerState:
     return replace(base, ready=False, reason=reason, message=message)
-
-
-def _legacy_notice() -> str:
-    return SERVICE_KEY_REMOVAL_NOTICE
 
 
 def _ref(secret: SecretRef) -> str:
@@ -210,7 +218,7 @@ async def publish_issuer_state(
     if same_condition(old, new):
         return
     await patch_issuer_status(context.api, state.key, {"conditions": [new]})
-    log = logger.info if state.ready else logger.error
+    log = logger.info if state.ready else logger.warning
     log("%s: Ready=%s %s: %s", state.key, new["status"], state.reason, state.message)
     event_type = "Normal" if state.ready else "Warning"
     if state.reason == "LegacyKey":

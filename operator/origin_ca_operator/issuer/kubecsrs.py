@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import logging
 from collections.abc import Mapping
 from datetime import timedelta
@@ -24,6 +25,7 @@ from origin_ca_operator.errors import (
 )
 from origin_ca_operator.issuer.context import OperatorContext
 from origin_ca_operator.issuer.issuers import IssuerRegistry
+from origin_ca_operator.issuer.retries import RetrySchedule
 from origin_ca_operator.issuer.signing import plan_signing, sign
 from origin_ca_operator.kube.conditions import TRUE, is_condition_true, now_rfc3339
 from origin_ca_operator.kube.resources import (
@@ -65,23 +67,58 @@ class KubeCSRSigner:
     def __init__(self, context: OperatorContext, issuers: IssuerRegistry) -> None:
         self.context = context
         self.issuers = issuers
+        self.retries = RetrySchedule(context)
         self._locks: dict[str, asyncio.Lock] = {}
+
+    async def on_event(self, event_type: str | None, body: Mapping[str, Any]) -> None:
+        """A watch event: forget deleted CSRs, skip those with nothing to do."""
+        name = str(body["metadata"]["name"])
+        if event_type == "DELETED":
+            self.forget(name)
+        elif needs_signing(body):
+            await self.reconcile(name)
+
+    def forget(self, name: str) -> None:
+        """Drop everything kept in memory for a CSR."""
+        self.retries.forget(("", name))
+        lock = self._locks.get(name)
+        if lock is not None and not lock.locked():
+            del self._locks[name]
+        self.issuers.stop_waiting("", name)
 
     async def reconcile(self, name: str) -> None:
         """Sign one CSR if it is due; one at a time per CSR."""
         async with self._locks.setdefault(name, asyncio.Lock()):
             try:
-                csr = await client.CertificatesV1Api(
-                    self.context.api
-                ).read_certificate_signing_request(name)
-            except ApiException as error:
-                if error.status == 404:
-                    self._locks.pop(name, None)
-                    return
-                raise
-            body: dict[str, Any] = self.context.api.sanitize_for_serialization(csr)
-            if is_our_signer(body) and needs_signing(body):
-                await self._sign(body)
+                body = await self._read(name)
+                if body is None:
+                    self.forget(name)
+                elif (
+                    is_our_signer(body)
+                    and needs_signing(body)
+                    and not self.retries.waiting(("", name), _uid(body))
+                ):
+                    await self._sign(body)
+            except Exception as error:
+                logger.error(
+                    "%s %s: %s: %s; will retry", KIND, name, type(error).__name__, error
+                )
+                uid = self.retries.known_uid(("", name)) or "unknown"
+                self.retries.schedule(
+                    ("", name), uid, functools.partial(self.reconcile, name)
+                )
+
+    async def _read(self, name: str) -> dict[str, Any] | None:
+        try:
+            csr = await client.CertificatesV1Api(
+                self.context.api
+            ).read_certificate_signing_request(name)
+        except ApiException as error:
+            if error.status == 404:
+                return None
+            raise
+        body: dict[str, Any] = self.context.api.sanitize_for_serialization(csr)
+        return body
 
     async def _sign(self, csr: dict[str, Any]) -> None:
         name = csr["metadata"]["name"]
@@ -106,16 +143,20 @@ class KubeCSRSigner:
             issued = await sign(self.context, state, plan, f"{KIND} {name}")
         except RetryableAPIError as error:
             # Limitation: no retry window for Kubernetes CSRs: passing errors are
-            # retried every retry_max_delay seconds until they clear, since a CSR
-            # has no Pending condition to show progress in.
-            logger.warning("%s %s: %s; retrying", KIND, name, error.describe())
+            # retried with backoff (at most retry_max_delay apart) until they
+            # clear, since a CSR has no Pending condition to show progress in.
+            delay = self.retries.schedule(
+                ("", name), _uid(csr), functools.partial(self.reconcile, name)
+            )
+            logger.warning(
+                "%s %s: %s; retry in %.1fs", KIND, name, error.describe(), delay
+            )
             self.context.metrics.request_retries.labels(KIND).inc()
-            delay = self.context.settings.retry_max_delay
-            self.context.later(delay, lambda: self.reconcile(name))
             return
         except CloudflareAPIError as error:
             await self._fail(csr, error.describe())
             return
+        self.retries.forget(("", name))
         pem = issued.certificate.certificate.encode()
         await apply_kube_csr_status(
             self.context.api,
@@ -139,6 +180,11 @@ class KubeCSRSigner:
         }
         name = csr["metadata"]["name"]
         await apply_kube_csr_status(self.context.api, name, {"conditions": [condition]})
+        self.forget(name)
         self.context.metrics.requests_failed.labels(KIND, "Failed").inc()
         logger.error("%s %s: failed: %s", KIND, name, message)
         await post_event(self.context.api, csr, "Warning", "Failed", message)
+
+
+def _uid(csr: Mapping[str, Any]) -> str:
+    return str(csr["metadata"].get("uid", ""))

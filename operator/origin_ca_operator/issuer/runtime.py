@@ -16,6 +16,8 @@ from origin_ca_operator.kube.apiclient import new_api_client
 
 logger = logging.getLogger(__name__)
 
+WATCH_CONNECTIONS = 1000
+
 
 async def run_operator(
     settings: OperatorSettings,
@@ -28,8 +30,14 @@ async def run_operator(
 ) -> None:
     """Run until stopped by a signal or by ``stop_flag``."""
     api = await new_api_client(kubeconfig)
+    # Secret watches hold a connection each: keep them off the pool that reads
+    # and writes objects.
+    # Limitation: one connection per referenced Secret, up to WATCH_CONNECTIONS;
+    # beyond that, watches wait for each other; one watch per namespace would
+    # lift it at the cost of seeing every Secret there.
+    watch_api = await new_api_client(kubeconfig, connections=WATCH_CONNECTIONS)
     context = OperatorContext(settings=settings, api=api)
-    controller = IssuerController(context)
+    controller = IssuerController(context, watch_api)
     host, port = _split(metrics_address)
     start_http_server(port, host, registry=context.metrics.registry)
     logger.info(
@@ -55,6 +63,7 @@ async def run_operator(
         recheck.cancel()
         controller.secrets.stop()
         await context.close()
+        await watch_api.close()
         logger.info("stopped")
 
 

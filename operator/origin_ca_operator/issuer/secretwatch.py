@@ -13,9 +13,10 @@ from collections.abc import Awaitable, Callable
 from kubernetes_asyncio import client, watch
 from kubernetes_asyncio.client.exceptions import ApiException
 
+from origin_ca_operator.kube.resources import SecretRef
+
 logger = logging.getLogger(__name__)
 
-SecretRef = tuple[str, str]
 OnChange = Callable[[str, str], Awaitable[None]]
 
 WATCH_SECONDS = 300

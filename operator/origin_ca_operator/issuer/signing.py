@@ -54,7 +54,10 @@ def plan_signing(
 
 
 async def sign(
-    context: OperatorContext, issuer: IssuerState, plan: SigningPlan, what: str
+    context: OperatorContext,
+    issuer: IssuerState,
+    plan: SigningPlan,
+    request_name: str,
 ) -> Issued:
     """Ask Cloudflare to sign; API errors propagate for the caller to classify."""
     # Limitation: if the operator dies after Cloudflare signed but before the
@@ -68,7 +71,7 @@ async def sign(
     )
     logger.info(
         "%s: issued certificate %s by %s for %s, %d days, expires %s",
-        what,
+        request_name,
         certificate.id,
         issuer.key,
         ",".join(plan.hostnames),

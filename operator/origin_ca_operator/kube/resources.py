@@ -20,6 +20,9 @@ KUBE_CSR_SIGNER_PREFIX = f"{CLUSTER_ORIGIN_ISSUER_PLURAL}.{ISSUER_GROUP}/"
 
 FIELD_MANAGER = "origin-ca-operator"
 
+# A Secret by (namespace, name).
+SecretRef = tuple[str, str]
+
 
 @dataclass(frozen=True, order=True)
 class IssuerKey:

@@ -12,7 +12,6 @@ import logging
 from typing import Any
 
 from kubernetes_asyncio import client
-from kubernetes_asyncio.client.exceptions import ApiException
 
 from origin_ca_operator.kube.conditions import now_rfc3339
 from origin_ca_operator.kube.resources import (
@@ -142,11 +141,12 @@ async def post_event(
     try:
         events: Any = client.CoreV1Api(api)
         await events.create_namespaced_event(namespace, body)
-    except ApiException as error:
+    except Exception as error:
+        status = getattr(error, "status", type(error).__name__)
         logger.warning(
-            "could not record event %s on %s/%s: HTTP %s",
+            "could not record event %s on %s/%s: %s",
             reason,
             namespace,
             metadata.get("name"),
-            error.status,
+            status,
         )
