@@ -9,7 +9,10 @@
     │   └── ValidityError            no allowed validity for the request
     ├── ConfigurationError           a flag, Secret or key the operator needs is wrong
     │   ├── SecretNotFoundError      the credential Secret does not exist
-    │   └── SecretKeyNotFoundError   the Secret lacks the key the issuer names
+    │   ├── SecretKeyNotFoundError   the Secret lacks the key the issuer names
+    │   └── LocalClusterError        the local control plane cannot run
+    │       ├── ToolsNotBuiltError   binaries or CRDs missing: run ``make tools``
+    │       └── ComponentFailedError a component exited or never became ready
     └── CloudflareAPIError           the Origin CA API said no (code, status, ray id)
         ├── PermanentAPIError        asking again gives the same answer
         │   ├── AuthenticationError          1001, 9106, 10000, 1016
@@ -21,7 +24,9 @@
             └── TransportError               timeout, refused or reset connection
 
 Whether an API failure is worth retrying is decided here alone, by
-:func:`api_error_for`, from the error code and the HTTP status.
+:func:`api_error_for`, from the error code and the HTTP status. The emulator's
+error answers (``emulator.envelope.ApiError``) are replies it serves to its
+clients, not failures of ours, and live with the emulator.
 """
 
 from __future__ import annotations
@@ -57,6 +62,18 @@ class SecretNotFoundError(ConfigurationError):
 
 class SecretKeyNotFoundError(ConfigurationError):
     """The Secret exists but has no (or an empty) value under the named key."""
+
+
+class LocalClusterError(ConfigurationError):
+    """The local Kubernetes control plane could not be set up or run."""
+
+
+class ToolsNotBuiltError(LocalClusterError):
+    """A binary or CRD the control plane needs is not in the tools cache."""
+
+
+class ComponentFailedError(LocalClusterError):
+    """A component exited early or did not become ready in time."""
 
 
 class CloudflareAPIError(OriginCAError):

@@ -13,15 +13,16 @@ or from a shell: ``python -m origin_ca_operator.localcluster up --dir DIR`` and
 Modules: ``cluster`` (the orchestration), ``components`` (command lines),
 ``pki`` (keys and certificates), ``kubeconfig``, ``crds``, ``apiclient`` (the
 launcher's own small HTTP client), ``process`` (child processes), ``tools``
-(where the binaries are), ``command`` (the command line), ``errors``.
+(where the binaries are), ``command`` (the command line). Its errors are in
+:mod:`origin_ca_operator.errors`.
 """
 
-from origin_ca_operator.localcluster.cluster import LocalCluster
-from origin_ca_operator.localcluster.errors import (
+from origin_ca_operator.errors import (
     ComponentFailedError,
     LocalClusterError,
     ToolsNotBuiltError,
 )
+from origin_ca_operator.localcluster.cluster import LocalCluster
 from origin_ca_operator.localcluster.tools import Tools, find_tools
 
 __all__ = [

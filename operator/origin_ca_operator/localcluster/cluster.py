@@ -28,13 +28,13 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from origin_ca_operator.localcluster import components
-from origin_ca_operator.localcluster.apiclient import AdminClient
-from origin_ca_operator.localcluster.crds import install_crds, is_established, load_crds
-from origin_ca_operator.localcluster.errors import (
+from origin_ca_operator.errors import (
     ComponentFailedError,
     LocalClusterError,
 )
+from origin_ca_operator.localcluster import components
+from origin_ca_operator.localcluster.apiclient import AdminClient
+from origin_ca_operator.localcluster.crds import install_crds, is_established, load_crds
 from origin_ca_operator.localcluster.kubeconfig import write_kubeconfig
 from origin_ca_operator.localcluster.pki import ClusterPKI, create_cluster_pki
 from origin_ca_operator.localcluster.process import Component, start_component

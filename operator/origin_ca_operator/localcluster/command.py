@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+from origin_ca_operator.errors import LocalClusterError
 from origin_ca_operator.localcluster.cluster import LocalCluster
-from origin_ca_operator.localcluster.errors import LocalClusterError
 
 logger = logging.getLogger(__name__)
 

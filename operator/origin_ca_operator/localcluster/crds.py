@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
+from origin_ca_operator.errors import LocalClusterError
 from origin_ca_operator.localcluster.apiclient import AdminClient
-from origin_ca_operator.localcluster.errors import LocalClusterError
 
 logger = logging.getLogger(__name__)
 

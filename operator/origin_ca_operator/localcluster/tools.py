@@ -15,7 +15,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from origin_ca_operator.localcluster.errors import ToolsNotBuiltError
+from origin_ca_operator.errors import ToolsNotBuiltError
 
 logger = logging.getLogger(__name__)
 
