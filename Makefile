@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint unit demo cluster cluster-down tools clean bench
+.PHONY: test lint demo cluster cluster-down tools clean bench e2e image
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,8 +37,16 @@ cluster: $(STAMP) tools
 cluster-down: $(STAMP)
 	$(BIN)/python -m origin_ca_operator.localcluster down --dir .cluster
 
-bench: $(STAMP)
+bench: $(STAMP) tools
 	$(BIN)/python benchmarks/emulator_creates.py
+	$(BIN)/python benchmarks/issuer_latency.py
+
+## e2e: kind with real cert-manager (needs Docker, kind, kubectl; skips otherwise)
+e2e: $(STAMP) tools
+	$(BIN)/pytest -m kind tests/e2e
+
+image:
+	docker build -t ghcr.io/origin-ca-operator/origin-ca-operator:0.1.0 .
 
 clean:
 	rm -rf $(VENV) .cluster .demo .mypy_cache .ruff_cache .pytest_cache

@@ -132,12 +132,12 @@ def settings_from(args: argparse.Namespace) -> OperatorSettings:
 
 
 def own_namespace() -> str:
-    """The pod's namespace, from its service account or POD_NAMESPACE."""
-    if SERVICE_ACCOUNT_NAMESPACE.exists():
-        return SERVICE_ACCOUNT_NAMESPACE.read_text().strip()
+    """The pod's namespace, from POD_NAMESPACE or its service account."""
     namespace = os.environ.get("POD_NAMESPACE")
     if namespace:
         return namespace
+    if SERVICE_ACCOUNT_NAMESPACE.exists():
+        return SERVICE_ACCOUNT_NAMESPACE.read_text().strip()
     raise ConfigurationError(
         "cannot tell the operator's namespace: pass --cluster-resource-namespace"
     )

@@ -142,11 +142,12 @@ async def post_event(
         events: Any = client.CoreV1Api(api)
         await events.create_namespaced_event(namespace, body)
     except Exception as error:
-        status = getattr(error, "status", type(error).__name__)
+        status = getattr(error, "status", None) or type(error).__name__
         logger.warning(
-            "could not record event %s on %s/%s: %s",
+            "could not record event %s on %s/%s: %s %s",
             reason,
             namespace,
             metadata.get("name"),
             status,
+            getattr(error, "reason", "") or "",
         )
