@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kubernetes_asyncio import client, config
+from kubernetes_asyncio import client
 
 from origin_ca_operator.certificates.keys import (
     KeyAlgorithm,
@@ -28,6 +28,7 @@ from origin_ca_operator.certificates.keys import (
 from origin_ca_operator.demo import OperatorProcess, install_issuer_crds
 from origin_ca_operator.demo.scenario import _approve
 from origin_ca_operator.emulator import EmulatorConfig, EmulatorThread
+from origin_ca_operator.kube.apiclient import new_api_client
 from origin_ca_operator.kube.conditions import find_condition
 from origin_ca_operator.localcluster import LocalCluster
 
@@ -59,11 +60,7 @@ async def wait_ready(objects: Any, group: str, plural: str, name: str) -> None:
 async def measure(
     kubeconfig: Path, operator: OperatorProcess, count: int
 ) -> list[float]:
-    configuration = client.Configuration()
-    await config.load_kube_config(
-        config_file=str(kubeconfig), client_configuration=configuration
-    )
-    async with client.ApiClient(configuration) as api:
+    async with await new_api_client(str(kubeconfig)) as api:
         await install_issuer_crds(api, (NAMESPACE, "origin-ca-system"))
         operator.start()
         core = client.CoreV1Api(api)

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from kubernetes_asyncio import client, config
+from kubernetes_asyncio import client
 
+from origin_ca_operator.kube.apiclient import new_api_client
 from origin_ca_operator.localcluster import LocalCluster, LocalClusterError
 
 KUBECONFIG_VARIABLE = "ORIGIN_CA_TEST_KUBECONFIG"
@@ -74,11 +75,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterAccess]
 @pytest.fixture
 async def api_client(cluster: ClusterAccess) -> AsyncIterator[client.ApiClient]:
     """A ``kubernetes_asyncio`` client with the kubeconfig's (admin) credentials."""
-    configuration = client.Configuration()
-    await config.load_kube_config(
-        config_file=str(cluster.kubeconfig), client_configuration=configuration
-    )
-    async with client.ApiClient(configuration) as api:
+    async with await new_api_client(str(cluster.kubeconfig)) as api:
         yield api
 
 

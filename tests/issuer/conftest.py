@@ -14,10 +14,10 @@ from typing import Any
 
 import httpx
 import pytest
-from kubernetes_asyncio import client, config
 
 from origin_ca_operator.demo import OperatorProcess, install_issuer_crds
 from origin_ca_operator.emulator import EmulatorConfig, EmulatorThread, RunningEmulator
+from origin_ca_operator.kube.apiclient import new_api_client
 
 from .support import NARROW_TOKEN, SERVICE_KEY, TOKEN, ZONES
 
@@ -26,11 +26,7 @@ RETRY_WINDOW_SECONDS = 8
 
 
 async def _install(kubeconfig: Path) -> None:
-    configuration = client.Configuration()
-    await config.load_kube_config(
-        config_file=str(kubeconfig), client_configuration=configuration
-    )
-    async with client.ApiClient(configuration) as api:
+    async with await new_api_client(str(kubeconfig)) as api:
         await install_issuer_crds(api, (CLUSTER_RESOURCE_NAMESPACE,))
 
 

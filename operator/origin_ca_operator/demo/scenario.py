@@ -10,7 +10,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
-from kubernetes_asyncio import client, config
+from kubernetes_asyncio import client
 
 from origin_ca_operator.certificates.keys import (
     KeyAlgorithm,
@@ -20,6 +20,7 @@ from origin_ca_operator.certificates.keys import (
 from origin_ca_operator.demo.operatorprocess import OperatorProcess
 from origin_ca_operator.demo.setup import install_issuer_crds
 from origin_ca_operator.emulator import RunningEmulator
+from origin_ca_operator.kube.apiclient import new_api_client
 from origin_ca_operator.kube.conditions import find_condition, now_rfc3339
 from origin_ca_operator.kube.resources import (
     CERT_MANAGER_GROUP,
@@ -38,10 +39,6 @@ async def run_scenario(
     kubeconfig: Path, emulator: RunningEmulator, token: str, directory: Path
 ) -> int:
     """Create the demo objects, wait for issuance, print the result."""
-    configuration = client.Configuration()
-    await config.load_kube_config(
-        config_file=str(kubeconfig), client_configuration=configuration
-    )
     operator = OperatorProcess(
         kubeconfig=kubeconfig,
         api_base_url=emulator.base_url,
@@ -49,7 +46,7 @@ async def run_scenario(
         cluster_resource_namespace=SYSTEM_NAMESPACE,
         log_path=directory / "operator.log",
     )
-    async with client.ApiClient(configuration) as api:
+    async with await new_api_client(str(kubeconfig)) as api:
         await install_issuer_crds(api, (NAMESPACE, SYSTEM_NAMESPACE))
         await asyncio.to_thread(operator.start)
         print(f"Operator running (pid {operator.pid}); log: {operator.log_path}")
