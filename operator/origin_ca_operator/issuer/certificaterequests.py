@@ -9,7 +9,6 @@ fields cert-manager defines; retries are scheduled in memory (:mod:`retries`).
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import functools
 import logging
@@ -29,6 +28,7 @@ from origin_ca_operator.errors import (
 from origin_ca_operator.issuer.context import OperatorContext
 from origin_ca_operator.issuer.decisions import Step, issuer_key_of_request, next_step
 from origin_ca_operator.issuer.issuers import IssuerRegistry, IssuerState
+from origin_ca_operator.issuer.locks import KeyedLocks
 from origin_ca_operator.issuer.retries import Key, RetrySchedule
 from origin_ca_operator.issuer.signing import Issued, plan_signing, sign
 from origin_ca_operator.kube.conditions import (
@@ -58,7 +58,7 @@ class RequestSigner:
         self.context = context
         self.issuers = issuers
         self.retries = RetrySchedule(context)
-        self._locks: dict[Key, asyncio.Lock] = {}
+        self.locks: KeyedLocks[Key] = KeyedLocks()
         # Signed but not yet recorded: a failed status write must not sign again.
         self._issued: dict[Key, tuple[str, Issued]] = {}
 
@@ -73,8 +73,7 @@ class RequestSigner:
     async def reconcile(self, namespace: str, name: str) -> None:
         """Bring one request forward; one at a time per request."""
         key = (namespace, name)
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
+        async with self.locks.hold(key):
             try:
                 request = await self._read(namespace, name)
                 if request is None:
@@ -88,9 +87,6 @@ class RequestSigner:
         """Drop everything kept in memory for a request."""
         self.retries.forget(key)
         self._issued.pop(key, None)
-        lock = self._locks.get(key)
-        if lock is not None and not lock.locked():
-            del self._locks[key]
         self.issuers.stop_waiting(*key)
 
     def _unexpected(self, key: Key, error: Exception) -> None:

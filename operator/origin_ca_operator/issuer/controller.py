@@ -20,6 +20,7 @@ from origin_ca_operator.issuer.issuers import (
     publish_issuer_state,
 )
 from origin_ca_operator.issuer.kubecsrs import KubeCSRSigner
+from origin_ca_operator.issuer.locks import KeyedLocks
 from origin_ca_operator.issuer.secretwatch import SecretWatcher
 from origin_ca_operator.kube.resources import ISSUER_GROUP, ISSUER_VERSION, IssuerKey
 
@@ -39,7 +40,7 @@ class IssuerController:
         self.requests = RequestSigner(context, self.issuers)
         self.kube_csrs = KubeCSRSigner(context, self.issuers)
         self.secrets = SecretWatcher(watch_api or context.api, self.on_secret_change)
-        self._locks: dict[IssuerKey, asyncio.Lock] = {}
+        self._locks: KeyedLocks[IssuerKey] = KeyedLocks()
         self._timers: dict[IssuerKey, asyncio.Task[None]] = {}
 
     async def on_issuer_event(
@@ -47,8 +48,7 @@ class IssuerController:
     ) -> None:
         """Check an issuer after any change to it, and publish the result."""
         key = issuer_key_of(body)
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
+        async with self._locks.hold(key):
             try:
                 if event_type == "DELETED":
                     self._forget(key)
@@ -66,8 +66,6 @@ class IssuerController:
             self.secrets.want(self.issuers.secrets())
             self.context.keep_clients_for(self.issuers.credentials())
             self._count_ready()
-        if event_type == "DELETED" and not lock.locked():
-            self._locks.pop(key, None)
 
     async def _check(
         self, key: IssuerKey, body: Mapping[str, Any], *, reverify: bool

@@ -7,7 +7,6 @@ certificate goes to ``status.certificate``; a permanent error sets ``Failed``.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import functools
 import logging
@@ -25,6 +24,7 @@ from origin_ca_operator.errors import (
 )
 from origin_ca_operator.issuer.context import OperatorContext
 from origin_ca_operator.issuer.issuers import IssuerRegistry
+from origin_ca_operator.issuer.locks import KeyedLocks
 from origin_ca_operator.issuer.retries import RetrySchedule
 from origin_ca_operator.issuer.signing import plan_signing, sign
 from origin_ca_operator.kube.conditions import TRUE, is_condition_true, now_rfc3339
@@ -68,7 +68,7 @@ class KubeCSRSigner:
         self.context = context
         self.issuers = issuers
         self.retries = RetrySchedule(context)
-        self._locks: dict[str, asyncio.Lock] = {}
+        self.locks: KeyedLocks[str] = KeyedLocks()
 
     async def on_event(self, event_type: str | None, body: Mapping[str, Any]) -> None:
         """A watch event: forget deleted CSRs, skip those with nothing to do."""
@@ -81,14 +81,11 @@ class KubeCSRSigner:
     def forget(self, name: str) -> None:
         """Drop everything kept in memory for a CSR."""
         self.retries.forget(("", name))
-        lock = self._locks.get(name)
-        if lock is not None and not lock.locked():
-            del self._locks[name]
         self.issuers.stop_waiting("", name)
 
     async def reconcile(self, name: str) -> None:
         """Sign one CSR if it is due; one at a time per CSR."""
-        async with self._locks.setdefault(name, asyncio.Lock()):
+        async with self.locks.hold(name):
             try:
                 body = await self._read(name)
                 if body is None:
