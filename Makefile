@@ -16,8 +16,8 @@ venv: $(STAMP)
 
 ## lint: formatting, lint and strict typing of the package and tests
 lint: $(STAMP)
-	$(BIN)/ruff format --check operator tests hack
-	$(BIN)/ruff check operator tests hack
+	$(BIN)/ruff format --check operator tests hack benchmarks
+	$(BIN)/ruff check operator tests hack benchmarks
 	$(BIN)/mypy --strict
 
 ## tools: build the local control plane binaries (cached outside the repository)
