@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,16 +80,14 @@ async def api_client(cluster: ClusterAccess) -> AsyncIterator[client.ApiClient]:
         yield api
 
 
-@pytest.fixture
-async def namespace(
-    api_client: client.ApiClient, request: pytest.FixtureRequest
+@asynccontextmanager
+async def fresh_namespace(
+    api_client: client.ApiClient, node_id: str
 ) -> AsyncIterator[str]:
-    """A new namespace ``t-<random>`` for one test, deleted (not awaited) after."""
+    """A new namespace ``t-<random>``, deleted (not awaited) on leaving."""
     name = f"t-{secrets.token_hex(4)}"
     core = client.CoreV1Api(api_client)
-    metadata = client.V1ObjectMeta(
-        name=name, annotations={TEST_ANNOTATION: request.node.nodeid}
-    )
+    metadata = client.V1ObjectMeta(name=name, annotations={TEST_ANNOTATION: node_id})
     await core.create_namespace(client.V1Namespace(metadata=metadata))
     try:
         yield name
@@ -98,3 +97,21 @@ async def namespace(
         except client.ApiException as error:
             if error.status != 404:
                 raise
+
+
+@pytest.fixture
+async def namespace(
+    api_client: client.ApiClient, request: pytest.FixtureRequest
+) -> AsyncIterator[str]:
+    """A new namespace for one test."""
+    async with fresh_namespace(api_client, request.node.nodeid) as name:
+        yield name
+
+
+@pytest.fixture
+async def second_namespace(
+    api_client: client.ApiClient, request: pytest.FixtureRequest
+) -> AsyncIterator[str]:
+    """Another new namespace, for tests that need two."""
+    async with fresh_namespace(api_client, request.node.nodeid) as name:
+        yield name

@@ -60,32 +60,30 @@ def only(manifests: Iterable[Manifest], kind: str, name: str | None = None) -> M
     return found[0]
 
 
-def helm(binary: Path, *arguments: str) -> str:
-    """Run helm; its output, or a test failure showing what it said."""
-    completed = subprocess.run(
+def _run_helm(binary: Path, arguments: tuple[str, ...]) -> Any:
+    return subprocess.run(
         [str(binary), *arguments],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+def helm(binary: Path, *arguments: str) -> str:
+    """Run helm; its output, or a test failure showing what it said."""
+    completed = _run_helm(binary, arguments)
     assert completed.returncode == 0, (
         f"helm {' '.join(arguments)} failed:\n{completed.stdout}{completed.stderr}"
     )
-    return completed.stdout
+    return str(completed.stdout)
 
 
 def helm_fails(binary: Path, *arguments: str) -> str:
     """Run helm expecting it to fail; what it said."""
-    completed = subprocess.run(
-        [str(binary), *arguments],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    completed = _run_helm(binary, arguments)
     assert completed.returncode != 0, f"helm {' '.join(arguments)} succeeded"
-    return completed.stdout + completed.stderr
+    return str(completed.stdout + completed.stderr)
 
 
 def render_chart(

@@ -12,7 +12,6 @@ log.
 from __future__ import annotations
 
 import asyncio
-import secrets
 from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -50,15 +49,9 @@ def emulator() -> Iterator[RunningEmulator]:
 
 
 @pytest.fixture
-async def credentials_namespace(api_client: client.ApiClient) -> AsyncIterator[str]:
-    """A cluster resource namespace of this test's own."""
-    name = f"t-crn-{secrets.token_hex(4)}"
-    core = client.CoreV1Api(api_client)
-    await core.create_namespace({"metadata": {"name": name}})
-    try:
-        yield name
-    finally:
-        await core.delete_namespace(name)
+def credentials_namespace(second_namespace: str) -> str:
+    """A cluster resource namespace of this test\'s own."""
+    return second_namespace
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ near it), and what cert-manager's account may approve.
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -199,17 +198,6 @@ async def test_cert_manager_gains_nothing_else(
     assert not await allowed(
         api_client, CERT_MANAGER, verb, group, "signers", name=name
     )
-
-
-@pytest.fixture
-async def second_namespace(api_client: client.ApiClient) -> AsyncIterator[str]:
-    name = f"t-{secrets.token_hex(4)}"
-    core = client.CoreV1Api(api_client)
-    await core.create_namespace({"metadata": {"name": name}})
-    try:
-        yield name
-    finally:
-        await core.delete_namespace(name)
 
 
 async def test_chart_with_watch_namespaces_reads_secrets_only_there(

@@ -84,28 +84,21 @@ async def test_legacy_service_key_works_with_a_warning(
 
 
 async def test_an_issuer_cannot_use_another_namespaces_secret(
-    api_client: client.ApiClient, namespace: str
+    api_client: client.ApiClient, namespace: str, second_namespace: str
 ) -> None:
-    other = f"{namespace}-b"
-    core = client.CoreV1Api(api_client)
-    await core.create_namespace({"metadata": {"name": other}})
-    try:
-        await create_token_secret(api_client, namespace, "cf", TOKEN)
-        await create_issuer(
-            api_client, namespace, issuer_body("OriginIssuer", "a", "cf")
-        )
-        await create_issuer(api_client, other, issuer_body("OriginIssuer", "b", "cf"))
-        assert (await issuer_ready(api_client, namespace, "a"))["status"] == "True"
-        refused = await issuer_ready(api_client, other, "b", "False")
-        assert refused["reason"] == "SecretNotFound"
-        assert f"{other}/cf" in refused["message"]
+    other = second_namespace
+    await create_token_secret(api_client, namespace, "cf", TOKEN)
+    await create_issuer(api_client, namespace, issuer_body("OriginIssuer", "a", "cf"))
+    await create_issuer(api_client, other, issuer_body("OriginIssuer", "b", "cf"))
+    assert (await issuer_ready(api_client, namespace, "a"))["status"] == "True"
+    refused = await issuer_ready(api_client, other, "b", "False")
+    assert refused["reason"] == "SecretNotFound"
+    assert f"{other}/cf" in refused["message"]
 
-        await create_request(api_client, other, "web", "b")
-        await set_request_condition(api_client, other, "web", "Approved")
-        pending = await request_settled(api_client, other, "web", "Pending")
-        assert "not found" in ready_of(pending)["message"]
-    finally:
-        await core.delete_namespace(other)
+    await create_request(api_client, other, "web", "b")
+    await set_request_condition(api_client, other, "web", "Approved")
+    pending = await request_settled(api_client, other, "web", "Pending")
+    assert "not found" in ready_of(pending)["message"]
 
 
 async def test_cluster_issuer_reads_the_cluster_resource_namespace(
